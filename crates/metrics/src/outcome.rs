@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn statuses_sort_before_errors() {
-        let mut outcomes = vec![
+        let mut outcomes = [
             Outcome::Error(ErrorKind::Connect),
             Outcome::Status(500),
             Outcome::Status(200),
