@@ -46,7 +46,7 @@ impl Schedule {
 
 /// Runs one arrival worker until the schedule passes `end` or a stop.
 pub(crate) async fn run(shared: Arc<Shared>, schedule: Arc<Schedule>, index: u32, end: Instant) {
-    shared.sessions_active.fetch_add(1, Ordering::AcqRel);
+    let _active = shared.session_guard();
     let shard = index as usize;
     let epoch = shared.epoch.instant();
 
@@ -57,14 +57,13 @@ pub(crate) async fn run(shared: Arc<Shared>, schedule: Arc<Schedule>, index: u32
             break;
         }
         let waited = now < due;
+        // As in a session, the sleep does not listen for Stop (see there).
         if waited {
-            tokio::select! {
-                _ = sleep_until(due) => {}
-                _ = shared.stop.cancelled() => break,
+            sleep_until(due).await;
+            if shared.is_stopping() {
+                break;
             }
         }
         shared.fire(shard, due, waited).await;
     }
-
-    shared.sessions_active.fetch_sub(1, Ordering::AcqRel);
 }

@@ -6,9 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use onslaught_metrics::Slice;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, oneshot, watch};
 use tokio::time::sleep_until;
-use tokio_util::task::TaskTracker;
 
 use super::shared::Shared;
 use super::{lock, SpawnerEvent, SpawnerState};
@@ -19,7 +18,7 @@ const HARVEST_GRACE: Duration = Duration::from_millis(30);
 
 pub(crate) async fn run(
     shared: Arc<Shared>,
-    sessions: TaskTracker,
+    mut sessions_done: oneshot::Receiver<()>,
     events: broadcast::Sender<SpawnerEvent>,
     ended: watch::Sender<bool>,
 ) {
@@ -29,7 +28,7 @@ pub(crate) async fn run(
         let boundary = epoch + Duration::from_secs(u64::from(next_second)) + HARVEST_GRACE;
         tokio::select! {
             _ = sleep_until(boundary) => {}
-            _ = sessions.wait() => break,
+            _ = &mut sessions_done => break,
         }
         publish(&shared, &events, shared.recorder.harvest(next_second));
         next_second += 1;

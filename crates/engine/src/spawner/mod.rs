@@ -16,10 +16,10 @@ use std::time::Duration;
 use onslaught_client::Client;
 use onslaught_metrics::{Recorder, Slice, Timeline};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, oneshot, watch};
+use tokio::task::JoinSet;
 use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use crate::clock::Epoch;
 use crate::{client_config, SpawnOptions};
@@ -131,11 +131,11 @@ impl Spawner {
         let (events, _) = broadcast::channel(256);
         let (ended_tx, ended) = watch::channel(false);
 
-        let tracker = TaskTracker::new();
-        tokio::spawn(ramp(shared.clone(), tracker.clone()));
+        let (sessions_done_tx, sessions_done) = oneshot::channel();
+        tokio::spawn(supervise(shared.clone(), sessions_done_tx));
         tokio::spawn(collector::run(
             shared.clone(),
-            tracker,
+            sessions_done,
             events.clone(),
             ended_tx,
         ));
@@ -223,12 +223,30 @@ impl Spawner {
     }
 }
 
+/// Owns the session tasks: starts them, reaps them, and aborts whatever is
+/// left when the abort token fires, then reports that all are gone.
+async fn supervise(shared: Arc<Shared>, done: oneshot::Sender<()>) {
+    let mut sessions = JoinSet::new();
+    ramp(&shared, &mut sessions).await;
+    loop {
+        tokio::select! {
+            next = sessions.join_next() => if next.is_none() { break },
+            _ = shared.abort.cancelled() => {
+                sessions.abort_all();
+                while sessions.join_next().await.is_some() {}
+                break;
+            }
+        }
+    }
+    let _ = done.send(());
+}
+
 /// Starts sessions one by one, `delay_between_spawns_ms` apart.
 ///
 /// Session i is scheduled at `epoch + i × delay` and runs `seconds` from
 /// then, so a node that joins late starts only the sessions whose time is
 /// not over, each for what is left of it.
-async fn ramp(shared: Arc<Shared>, tracker: TaskTracker) {
+async fn ramp(shared: &Arc<Shared>, sessions: &mut JoinSet<()>) {
     let options = &shared.options;
     let delay = Duration::from_millis(options.delay_between_spawns_ms);
     let run_for = Duration::from_secs(options.seconds);
@@ -248,9 +266,12 @@ async fn ramp(shared: Arc<Shared>, tracker: TaskTracker) {
         if shared.is_stopping() {
             break;
         }
+        // Reap sessions that already ended so a long ramp does not pile
+        // up finished tasks.
+        while sessions.try_join_next().is_some() {}
         match &schedule {
             Some(schedule) => {
-                tracker.spawn(arrival::run(
+                sessions.spawn(arrival::run(
                     shared.clone(),
                     schedule.clone(),
                     index,
@@ -260,12 +281,11 @@ async fn ramp(shared: Arc<Shared>, tracker: TaskTracker) {
             None => {
                 let end = (scheduled + run_for).min(shared.deadline);
                 if end > Instant::now() {
-                    tracker.spawn(session::run(shared.clone(), index, end));
+                    sessions.spawn(session::run(shared.clone(), index, end));
                 }
             }
         }
     }
-    tracker.close();
 }
 
 /// Enough shards that sessions on different worker threads rarely meet on

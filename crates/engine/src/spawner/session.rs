@@ -1,6 +1,5 @@
 //! The closed model: a session sends one request per tick and waits for it.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use super::shared::Shared;
 /// request is still out is sent as soon as that request returns, and its
 /// latency counts from when it was due.
 pub(crate) async fn run(shared: Arc<Shared>, index: u32, end: Instant) {
-    shared.sessions_active.fetch_add(1, Ordering::AcqRel);
+    let _active = shared.session_guard();
     let shard = index as usize;
     let interval = Duration::from_millis(shared.options.interval_ms);
     let start = Instant::now();
@@ -34,22 +33,20 @@ pub(crate) async fn run(shared: Arc<Shared>, index: u32, end: Instant) {
         if due >= end {
             // No tick left, but the session lives out its time so that
             // "sessions active" means what it says.
-            tokio::select! {
-                _ = sleep_until(end) => {}
-                _ = shared.stop.cancelled() => {}
-            }
+            sleep_until(end).await;
             break;
         }
+        // Sleeps do not listen for Stop: that would take a lock shared by
+        // every session on each tick. A stopped session finds out when it
+        // wakes, or is aborted with the others a moment after the Stop.
         let waited = now < due;
         if waited {
-            tokio::select! {
-                _ = sleep_until(due) => {}
-                _ = shared.stop.cancelled() => break,
+            sleep_until(due).await;
+            if shared.is_stopping() {
+                break;
             }
         }
         shared.fire(shard, due, waited).await;
         tick = tick.saturating_add(1);
     }
-
-    shared.sessions_active.fetch_sub(1, Ordering::AcqRel);
 }

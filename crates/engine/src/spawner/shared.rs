@@ -33,7 +33,8 @@ pub(crate) struct Shared {
     pub recorder: Recorder,
     /// Cancelled by Stop: no new requests.
     pub stop: CancellationToken,
-    /// Cancelled a moment after Stop: requests still in flight are dropped.
+    /// Cancelled a moment after Stop: session tasks, and so the requests
+    /// still in flight, are aborted.
     pub abort: CancellationToken,
     pub sessions_active: AtomicU32,
     pub state: AtomicU8,
@@ -59,11 +60,9 @@ impl Shared {
             let measured_from = if waited || !first_try { sent } else { due };
             let late = first_try && !waited && sent.saturating_duration_since(due) > LATE_AFTER;
 
-            let result = tokio::select! {
-                biased;
-                _ = self.abort.cancelled() => return,
-                result = self.client.send(shard) => result,
-            };
+            // No select on the abort token here: waiting on it would register
+            // with a lock every sessions shares. An abort ends the whole task.
+            let result = self.client.send(shard).await;
             let done = Instant::now();
             let outcome = match result {
                 Ok(response) => Outcome::Status(response.status),
@@ -99,6 +98,21 @@ impl Shared {
 
     pub fn is_stopping(&self) -> bool {
         self.stop.is_cancelled()
+    }
+
+    /// Counts a session as active until the guard drops, which also covers
+    /// a session task aborted mid-request.
+    pub fn session_guard(&self) -> SessionGuard<'_> {
+        self.sessions_active.fetch_add(1, Ordering::AcqRel);
+        SessionGuard(&self.sessions_active)
+    }
+}
+
+pub(crate) struct SessionGuard<'a>(&'a AtomicU32);
+
+impl Drop for SessionGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
