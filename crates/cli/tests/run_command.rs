@@ -200,6 +200,15 @@ async fn bad_input_exits_2_naming_the_option_and_sends_nothing() {
             "--output",
         ),
         (vec![url.clone(), "--no-such-flag".into()], "--no-such-flag"),
+        (
+            vec![
+                url.clone(),
+                "--out".into(),
+                "/nonexistent/dir/report.json".into(),
+            ],
+            "--out",
+        ),
+        (vec![url.clone(), "--out".into(), "/tmp".into()], "--out"),
     ];
     let outputs = tokio::task::spawn_blocking(move || {
         cases

@@ -47,6 +47,12 @@ impl Plan {
             })
             .collect();
 
+        if let Some(path) = &args.out {
+            if let Err(message) = check_out_path(path) {
+                problems.push(format!("--out {}: {message}", path.display()));
+            }
+        }
+
         let request = SpawnRequest {
             url: Some(args.url.clone()),
             method: Some(args.method.clone()),
@@ -95,6 +101,22 @@ fn parse_header(line: &str) -> Result<HeaderField, String> {
         key: key.trim().to_owned(),
         value: value.trim().to_owned(),
     })
+}
+
+/// The report is written at the end; a path that cannot work is caught
+/// now, before the run, rather than after minutes of load.
+fn check_out_path(path: &std::path::Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err("is a directory".into());
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(format!("folder {} does not exist", parent.display()));
+    }
+    Ok(())
 }
 
 /// `@path` reads the body from a file; anything else is the body itself.
