@@ -16,12 +16,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "A distributed HTTP load generator"
 )]
 pub struct Cli {
+    /// What to do; with none, `serve`, as the seed tool did.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Web UI, JSON API and cluster node (the default).
+    Serve(onslaught_server::ServeArgs),
     /// Run one spawn from the command line, then print a report.
     Run(Box<RunArgs>),
     /// Serve the built-in target, for rehearsals and tests.

@@ -10,7 +10,7 @@ use crate::args::Command;
 pub fn init(command: &Command) {
     let default = match command {
         Command::Run(_) => "warn",
-        Command::Target(_) => "info",
+        Command::Target(_) | Command::Serve(_) => "info",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()

@@ -4,6 +4,7 @@
 mod args;
 mod logging;
 mod run;
+mod serve;
 mod target;
 
 use std::process::ExitCode;
@@ -14,7 +15,14 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command;
+    let command = match cli.command {
+        Some(command) => command,
+        // A bare `onslaught` serves, with settings from the environment.
+        None => match onslaught_server::ServeArgs::from_env() {
+            Ok(args) => Command::Serve(args),
+            Err(error) => error.exit(),
+        },
+    };
     logging::init(&command);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -29,6 +37,7 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async move {
         match command {
+            Command::Serve(args) => serve::main(args).await,
             Command::Run(args) => run::main(*args).await,
             Command::Target(args) => target::main(args).await,
         }
