@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::{sleep_until, Instant};
+use tokio::time::Instant;
 
 use super::shared::Shared;
 
@@ -56,14 +56,8 @@ pub(crate) async fn run(shared: Arc<Shared>, schedule: Arc<Schedule>, index: u32
         if due >= end || now >= end || shared.is_stopping() {
             break;
         }
-        let waited = now < due;
-        // As in a session, the sleep does not listen for Stop (see there).
-        if waited {
-            sleep_until(due).await;
-            if shared.is_stopping() {
-                break;
-            }
+        if !shared.fire_when_due(shard, due, now).await {
+            break;
         }
-        shared.fire(shard, due, waited).await;
     }
 }

@@ -36,17 +36,9 @@ pub(crate) async fn run(shared: Arc<Shared>, index: u32, end: Instant) {
             sleep_until(end).await;
             break;
         }
-        // Sleeps do not listen for Stop: that would take a lock shared by
-        // every session on each tick. A stopped session finds out when it
-        // wakes, or is aborted with the others a moment after the Stop.
-        let waited = now < due;
-        if waited {
-            sleep_until(due).await;
-            if shared.is_stopping() {
-                break;
-            }
+        if !shared.fire_when_due(shard, due, now).await {
+            break;
         }
-        shared.fire(shard, due, waited).await;
         tick = tick.saturating_add(1);
     }
 }

@@ -92,6 +92,24 @@ impl Shared {
         }
     }
 
+    /// Sleeps until `due` if it is still ahead, then fires; false if a
+    /// Stop came first and nothing was sent.
+    ///
+    /// The sleep does not listen for Stop: that would register with a lock
+    /// every session shares, on every tick. A stopped session finds out
+    /// when it wakes, or is aborted with the others a moment after Stop.
+    pub async fn fire_when_due(&self, shard: usize, due: Instant, now: Instant) -> bool {
+        let waited = now < due;
+        if waited {
+            tokio::time::sleep_until(due).await;
+            if self.is_stopping() {
+                return false;
+            }
+        }
+        self.fire(shard, due, waited).await;
+        true
+    }
+
     pub fn state(&self) -> SpawnerState {
         SpawnerState::from_u8(self.state.load(Ordering::Acquire))
     }
