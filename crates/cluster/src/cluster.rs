@@ -19,6 +19,7 @@ use crate::identity::{node_name, NodeId};
 use crate::membership::{MembershipView, NodeInfo, NodeStatus};
 use crate::node::{Command, Node};
 use crate::seal::{Kind, Sealer};
+use crate::traffic::{Traffic, TrafficCounters};
 
 /// Largest [`Cluster::broadcast`] payload; it must fit in one gossip datagram.
 pub const MAX_BROADCAST_LEN: usize = 1024;
@@ -55,6 +56,7 @@ struct Link {
     gossip_addr: SocketAddr,
     commands_tx: mpsc::Sender<Command>,
     peers_rx: watch::Receiver<Vec<SocketAddr>>,
+    traffic: Arc<TrafficCounters>,
 }
 
 impl Cluster {
@@ -88,10 +90,12 @@ impl Cluster {
         let nodes_rx = view.subscribe_nodes();
         let peers_rx = view.subscribe_peers();
         let sealer = Sealer::new(cookie);
+        let traffic = Arc::new(TrafficCounters::default());
         let node = Node::new(
             identity,
             socket.clone(),
             sealer.clone(),
+            Arc::clone(&traffic),
             view,
             deliver_tx.clone(),
         );
@@ -115,6 +119,7 @@ impl Cluster {
                 gossip_addr,
                 commands_tx,
                 peers_rx,
+                traffic,
             }),
             tasks,
             _lone_view: None,
@@ -213,11 +218,21 @@ impl Cluster {
         let mut num_sent = 0;
         for peer in peers {
             match link.socket.send_to(&datagram, peer).await {
-                Ok(_) => num_sent += 1,
+                Ok(len) => {
+                    link.traffic.data_sent(len);
+                    num_sent += 1;
+                }
                 Err(error) => debug!(%peer, %error, "data datagram not sent"),
             }
         }
         Ok(num_sent)
+    }
+
+    /// Bytes and datagrams sent and received so far, by kind; all zero for a lone node.
+    pub fn traffic(&self) -> Traffic {
+        self.link
+            .as_ref()
+            .map_or_else(Traffic::default, |link| link.traffic.snapshot())
     }
 
     /// Leaves the cluster gracefully, so others mark this node down at once, then stops.

@@ -16,7 +16,8 @@
 //! Two message paths: [`Cluster::broadcast`] for small control messages, carried by
 //! gossip and retransmitted until every member is likely to have it, and
 //! [`Cluster::send_to_all`] for larger data such as per-second metrics, one
-//! datagram per up member.
+//! datagram per up member. [`Cluster::traffic`] counts the bytes and datagrams of
+//! each path, and those refused for a wrong cookie.
 //!
 //! Known gaps: the tag does not stop an eavesdropper from replaying a captured
 //! datagram (gossip tolerates stale messages, and duplicate broadcasts are
@@ -39,8 +40,10 @@ mod refusals;
 mod runtime;
 mod seal;
 mod timers;
+mod traffic;
 
 pub use cluster::{Cluster, MAX_BROADCAST_LEN, MAX_DATA_LEN};
 pub use config::{ClusterConfig, ConfigError, DEFAULT_CLUSTER_PORT};
 pub use error::{ClusterError, SendError};
 pub use membership::{NodeInfo, NodeStatus};
+pub use traffic::Traffic;

@@ -23,6 +23,7 @@ use crate::membership::{MembershipView, NodeInfo, NodeStatus};
 use crate::refusals::RefusalLog;
 use crate::runtime::NodeRuntime;
 use crate::seal::{Kind, Sealer};
+use crate::traffic::TrafficCounters;
 
 /// Largest foca message. Below a 1500-byte Ethernet MTU once sealed, so gossip is
 /// never fragmented; a 1 KiB broadcast plus two identities still fits.
@@ -81,6 +82,7 @@ pub(crate) struct Node {
     local: NodeInfo,
     deliver_tx: broadcast::Sender<(NodeInfo, Bytes)>,
     refusals: RefusalLog,
+    traffic: Arc<TrafficCounters>,
     recv_buf: Vec<u8>,
     next_seq: u64,
 }
@@ -90,6 +92,7 @@ impl Node {
         identity: NodeId,
         socket: Arc<UdpSocket>,
         sealer: Sealer,
+        traffic: Arc<TrafficCounters>,
         view: MembershipView,
         deliver_tx: broadcast::Sender<(NodeInfo, Bytes)>,
     ) -> Self {
@@ -100,11 +103,12 @@ impl Node {
             Foca::with_custom_broadcast(identity, gossip_config(), rng, PostcardCodec, handler);
         Self {
             foca,
-            runtime: NodeRuntime::new(socket, sealer),
+            runtime: NodeRuntime::new(socket, sealer, Arc::clone(&traffic)),
             view,
             local,
             deliver_tx,
             refusals: RefusalLog::default(),
+            traffic,
             recv_buf: vec![0; RECV_BUF_LEN],
             // A random start keeps our sequence numbers apart from any earlier run's.
             next_seq: fastrand::u64(..),
@@ -140,22 +144,29 @@ impl Node {
 
     fn on_datagram(&mut self, len: usize, from: SocketAddr) {
         let datagram = &self.recv_buf[..len];
+        let traffic = &self.traffic;
         match self.runtime.sealer.open(datagram) {
             Err(reason) => {
+                traffic.refused(len);
                 self.refusals.refused(from, &reason);
             }
             Ok((Kind::Gossip, body)) => {
+                traffic.gossip_received(len);
                 if let Err(error) = self.foca.handle_data(body, &mut self.runtime) {
                     debug!(peer = %from, %error, "gossip message ignored");
                 }
             }
-            Ok((Kind::Data, body)) => match Frame::decode(body) {
-                // Sending fails only when nobody subscribes.
-                Ok(frame) => {
-                    let _ = self.deliver_tx.send(frame.into_message());
+            // Counted before delivery, so whoever got the message sees it counted.
+            Ok((Kind::Data, body)) => {
+                traffic.data_received(len);
+                match Frame::decode(body) {
+                    // Sending fails only when nobody subscribes.
+                    Ok(frame) => {
+                        let _ = self.deliver_tx.send(frame.into_message());
+                    }
+                    Err(error) => debug!(peer = %from, %error, "data datagram ignored"),
                 }
-                Err(error) => debug!(peer = %from, %error, "data datagram ignored"),
-            },
+            }
         }
     }
 

@@ -11,22 +11,25 @@ use tracing::{debug, info, warn};
 use crate::identity::NodeId;
 use crate::seal::{Kind, Sealer};
 use crate::timers::TimerQueue;
+use crate::traffic::TrafficCounters;
 
 /// Carries out what foca asks for, synchronously, without waiting on the network.
 pub(crate) struct NodeRuntime {
     pub socket: Arc<UdpSocket>,
     pub sealer: Sealer,
     pub timers: TimerQueue,
+    pub traffic: Arc<TrafficCounters>,
     send_buf: Vec<u8>,
     membership_changed: bool,
 }
 
 impl NodeRuntime {
-    pub fn new(socket: Arc<UdpSocket>, sealer: Sealer) -> Self {
+    pub fn new(socket: Arc<UdpSocket>, sealer: Sealer, traffic: Arc<TrafficCounters>) -> Self {
         Self {
             socket,
             sealer,
             timers: TimerQueue::default(),
+            traffic,
             send_buf: Vec::new(),
             membership_changed: false,
         }
@@ -74,8 +77,9 @@ impl Runtime<NodeId> for NodeRuntime {
     fn send_to(&mut self, to: NodeId, data: &[u8]) {
         self.sealer
             .seal_into(Kind::Gossip, data, &mut self.send_buf);
-        if let Err(error) = self.socket.try_send_to(&self.send_buf, to.gossip) {
-            debug!(peer = %to.gossip, %error, "gossip datagram not sent");
+        match self.socket.try_send_to(&self.send_buf, to.gossip) {
+            Ok(len) => self.traffic.gossip_sent(len),
+            Err(error) => debug!(peer = %to.gossip, %error, "gossip datagram not sent"),
         }
     }
 

@@ -1,5 +1,8 @@
 //! Test harness: loopback nodes, a small DNS server and bounded waits.
 
+// Each test binary uses a different part of the harness.
+#![allow(dead_code)]
+
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr, UdpSocket as StdUdpSocket};
 use std::sync::{Arc, Mutex};
