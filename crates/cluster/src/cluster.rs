@@ -49,6 +49,18 @@ pub struct Cluster {
     _lone_view: Option<MembershipView>,
 }
 
+/// Reads a node's traffic counters; see [`Cluster::traffic_meter`].
+#[derive(Clone, Debug, Default)]
+pub struct TrafficMeter(Option<Arc<TrafficCounters>>);
+
+impl TrafficMeter {
+    pub fn snapshot(&self) -> Traffic {
+        self.0
+            .as_ref()
+            .map_or_else(Traffic::default, |counters| counters.snapshot())
+    }
+}
+
 /// What a node that gossips has beyond a lone one.
 struct Link {
     socket: Arc<UdpSocket>,
@@ -233,6 +245,12 @@ impl Cluster {
         self.link
             .as_ref()
             .map_or_else(Traffic::default, |link| link.traffic.snapshot())
+    }
+
+    /// A handle that reads the same counters as [`Cluster::traffic`] and
+    /// outlives borrows of the cluster, for whoever reports the figures.
+    pub fn traffic_meter(&self) -> TrafficMeter {
+        TrafficMeter(self.link.as_ref().map(|link| Arc::clone(&link.traffic)))
     }
 
     /// Leaves the cluster gracefully, so others mark this node down at once, then stops.

@@ -42,7 +42,7 @@ mod seal;
 mod timers;
 mod traffic;
 
-pub use cluster::{Cluster, MAX_BROADCAST_LEN, MAX_DATA_LEN};
+pub use cluster::{Cluster, TrafficMeter, MAX_BROADCAST_LEN, MAX_DATA_LEN};
 pub use config::{ClusterConfig, ConfigError, DEFAULT_CLUSTER_PORT};
 pub use error::{ClusterError, SendError};
 pub use membership::{NodeInfo, NodeStatus};

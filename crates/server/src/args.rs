@@ -13,6 +13,7 @@ pub mod env {
     pub const DNS_CLUSTER_QUERY: &str = "DNS_CLUSTER_QUERY";
     pub const PEERS: &str = "PEERS";
     pub const CLUSTER_PORT: &str = "CLUSTER_PORT";
+    pub const DNS_SERVER: &str = "DNS_SERVER";
 }
 
 /// Flags of `onslaught serve`; every one can also come from the environment.
@@ -47,9 +48,14 @@ pub struct ServeArgs {
     #[arg(long, env = env::PEERS, value_delimiter = ',')]
     pub peers: Vec<String>,
 
-    /// UDP/TCP port of the cluster protocol.
+    /// UDP port of the cluster protocol (gossip and node-to-node data).
     #[arg(long, env = env::CLUSTER_PORT, default_value_t = 7946)]
     pub cluster_port: u16,
+
+    /// Name server (ip or ip:port) that answers DNS_CLUSTER_QUERY; the
+    /// system resolver when unset.
+    #[arg(long, env = env::DNS_SERVER)]
+    pub dns_server: Option<String>,
 }
 
 /// Lets [`ServeArgs::from_env`] reuse the derived parser with no flags.

@@ -47,6 +47,15 @@ pub struct ClusterSettings {
     /// `host:port` of nodes to join.
     pub peers: Vec<String>,
     pub port: u16,
+    /// `DNS_SERVER`: who answers `dns_query`; the system resolver if unset.
+    pub dns_server: Option<SocketAddr>,
+}
+
+impl ClusterSettings {
+    /// Whether this node should look for others at all.
+    pub fn discovers(&self) -> bool {
+        self.dns_query.is_some() || !self.peers.is_empty()
+    }
 }
 
 impl std::fmt::Debug for ClusterSettings {
@@ -56,6 +65,7 @@ impl std::fmt::Debug for ClusterSettings {
             .field("dns_query", &self.dns_query)
             .field("peers", &self.peers)
             .field("port", &self.port)
+            .field("dns_server", &self.dns_server)
             .finish()
     }
 }
@@ -74,6 +84,18 @@ pub enum ConfigError {
         env::PHX_HOST
     )]
     PublicHost { value: String },
+    #[error(
+        "{} or {} is set but {} is not: every node of a cluster needs the same COOKIE, \
+         so that only nodes sharing it can join",
+        env::DNS_CLUSTER_QUERY,
+        env::PEERS,
+        env::COOKIE
+    )]
+    CookieRequired,
+    #[error("{} {value:?} is not an IP address with an optional port (e.g. 10.0.0.53 or 127.0.0.1:5353)", env::DNS_SERVER)]
+    DnsServer { value: String },
+    #[error(transparent)]
+    Cluster(#[from] onslaught_cluster::ConfigError),
     #[error("cannot generate a password: {0}")]
     Secret(#[from] secret::SecretError),
 }
@@ -103,17 +125,24 @@ impl ServeConfig {
                 generated: true,
             },
         };
+        let cluster = ClusterSettings {
+            cookie: non_empty(args.cookie),
+            dns_query: non_empty(args.dns_cluster_query).map(|q| q.trim().to_owned()),
+            peers,
+            port: args.cluster_port,
+            dns_server: non_empty(args.dns_server)
+                .map(|s| parse_dns_server(&s))
+                .transpose()?,
+        };
+        if cluster.discovers() && cluster.cookie.is_none() {
+            return Err(ConfigError::CookieRequired);
+        }
         Ok(ServeConfig {
             listen: SocketAddr::new(ip, args.port),
             public_host,
             auth,
             node_name: node_name(),
-            cluster: ClusterSettings {
-                cookie: non_empty(args.cookie),
-                dns_query: non_empty(args.dns_cluster_query),
-                peers,
-                port: args.cluster_port,
-            },
+            cluster,
         })
     }
 
@@ -146,6 +175,18 @@ fn parse_bind(text: &str) -> Result<IpAddr, ConfigError> {
     // Accept the bracketed form people copy from URLs, e.g. [::1].
     let bare = text.trim_start_matches('[').trim_end_matches(']');
     bare.parse().map_err(|_| ConfigError::Bind {
+        value: text.to_owned(),
+    })
+}
+
+/// `ip` or `ip:port`; port 53 when none is given.
+fn parse_dns_server(text: &str) -> Result<SocketAddr, ConfigError> {
+    let text = text.trim();
+    let bare = text.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    text.parse().map_err(|_| ConfigError::DnsServer {
         value: text.to_owned(),
     })
 }
@@ -200,7 +241,46 @@ mod tests {
             dns_cluster_query: None,
             peers: vec![],
             cluster_port: 7946,
+            dns_server: None,
         }
+    }
+
+    #[test]
+    fn discovery_without_a_cookie_is_refused() {
+        let mut peers = args("127.0.0.1", None);
+        peers.peers = vec!["127.0.0.2:7946".into()];
+        let error = ServeConfig::from_args(peers).unwrap_err();
+        assert!(matches!(error, ConfigError::CookieRequired), "{error}");
+        assert!(error.to_string().contains("COOKIE"), "{error}");
+
+        let mut dns = args("127.0.0.1", None);
+        dns.dns_cluster_query = Some("onslaught.internal".into());
+        assert!(matches!(
+            ServeConfig::from_args(dns.clone()),
+            Err(ConfigError::CookieRequired)
+        ));
+        dns.cookie = Some("c".into());
+        assert!(ServeConfig::from_args(dns).is_ok());
+    }
+
+    #[test]
+    fn dns_server_takes_an_address_with_or_without_port() {
+        let mut with = args("127.0.0.1", None);
+        with.dns_server = Some("127.0.0.1".into());
+        let config = ServeConfig::from_args(with.clone()).unwrap();
+        assert_eq!(
+            config.cluster.dns_server,
+            Some("127.0.0.1:53".parse().unwrap())
+        );
+        with.dns_server = Some("127.0.0.1:5353".into());
+        let config = ServeConfig::from_args(with.clone()).unwrap();
+        assert_eq!(
+            config.cluster.dns_server,
+            Some("127.0.0.1:5353".parse().unwrap())
+        );
+        with.dns_server = Some("ns.example".into());
+        let error = ServeConfig::from_args(with).unwrap_err();
+        assert!(error.to_string().starts_with("DNS_SERVER"), "{error}");
     }
 
     #[test]

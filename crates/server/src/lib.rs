@@ -4,6 +4,12 @@
 //! Spawns are kept in a [`Registry`]; pages and the API read it, live
 //! pages subscribe to it, and a [`Cluster`] seam carries spawns and their
 //! per-second data to and from other nodes.
+//!
+//! With `COOKIE` set the node joins a gossip cluster (`onslaught-cluster`)
+//! found through `PEERS` and/or `DNS_CLUSTER_QUERY`; every spawn then runs
+//! on every up node and every node shows all of them. Without it the node
+//! runs alone. `DESIGN.md` describes the messages and how losses are
+//! repaired.
 
 mod api;
 mod app;
@@ -11,6 +17,7 @@ mod args;
 mod assets;
 mod auth;
 mod config;
+mod gossip;
 mod live;
 mod node;
 mod pages;
@@ -30,7 +37,8 @@ pub use config::{Auth, ClusterSettings, ConfigError, ServeConfig};
 pub use live::{LiveKind, LiveMessage};
 pub use node::{Cluster, NodeInfo, NodeStatus, SingleNode, SpawnAnnouncement};
 pub use registry::{
-    CreateError, Ingested, NotFound, Registry, SpawnRecord, SpawnerSeries, Summary, KEEP_ENDED,
+    CreateError, Ingested, NotFound, Registry, SpawnRecord, SpawnerInfo, SpawnerSeries, Summary,
+    KEEP_ENDED,
 };
 pub use server::{ServeError, Server};
 

@@ -23,6 +23,8 @@ pub enum LiveKind {
     Points,
     /// State, time, sessions, pools and headline totals.
     Status,
+    /// The cluster's membership changed; not about any one spawn.
+    Nodes,
 }
 
 impl LiveKind {
@@ -33,6 +35,7 @@ impl LiveKind {
             LiveKind::Snapshot => "snapshot",
             LiveKind::Points => "points",
             LiveKind::Status => "status",
+            LiveKind::Nodes => "nodes",
         }
     }
 }

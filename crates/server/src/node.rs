@@ -3,13 +3,15 @@
 //! Outbound, the registry tells a [`Cluster`] what happened here: a spawn
 //! was created or stopped, a local spawner harvested a second or changed
 //! status. Inbound, the cluster calls the registry's `join`, `stop_local`,
-//! `ingest_remote` and `remote_status` when other nodes report the same.
-//! [`SingleNode`] is the cluster of one that runs until gossip is wired in.
+//! `ingest_remote`, `remote_status`, `final_timeline` and `node_down` when
+//! other nodes report the same. `crate::gossip` is the implementation over
+//! the gossip cluster.
+//! [`SingleNode`] is the cluster of one, used when no `COOKIE` is set.
 
 use std::net::SocketAddr;
 
 use onslaught_engine::{SpawnOptions, SpawnerStatus};
-use onslaught_metrics::Slice;
+use onslaught_metrics::{Slice, Timeline};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -25,6 +27,20 @@ pub trait Cluster: Send + Sync + 'static {
     fn share_slice(&self, spawn_id: Uuid, status: &SpawnerStatus, second: u32, slice: &Slice);
     /// A local spawner's sessions or pools changed, or it ended.
     fn share_status(&self, spawn_id: Uuid, status: &SpawnerStatus);
+
+    /// A local spawner ended: its whole series, so that every node ends up
+    /// with all of it even if a per-second message was lost.
+    fn share_timeline(&self, _spawn_id: Uuid, _status: &SpawnerStatus, _timeline: &Timeline) {}
+
+    /// Refuses a spawn the cluster cannot carry to every node, saying why.
+    fn check_spawn(&self, _spawn: &SpawnAnnouncement) -> Result<(), String> {
+        Ok(())
+    }
+
+    /// Bytes this node has exchanged with the others; none for a lone node.
+    fn traffic(&self) -> Option<onslaught_cluster::Traffic> {
+        None
+    }
 }
 
 /// What travels to other nodes when a spawn is created.

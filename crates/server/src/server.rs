@@ -11,12 +11,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use onslaught_cluster::ClusterError;
 use tokio::runtime::Handle;
 use tokio::sync::{oneshot, watch};
+use tokio::task::JoinHandle;
 
 use crate::app::{router, App};
 use crate::auth::Guard;
-use crate::config::ServeConfig;
+use crate::config::{ConfigError, ServeConfig};
+use crate::gossip::Gossip;
 use crate::node::SingleNode;
 use crate::registry::Registry;
 
@@ -31,6 +34,8 @@ pub enum ServeError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot start the server thread: {0}")]
     Thread(io::Error),
+    #[error("cannot join the cluster: {0}")]
+    Cluster(ClusterError),
     #[error("the server thread ended unexpectedly")]
     Stopped,
 }
@@ -59,29 +64,43 @@ impl Server {
             .enable_all()
             .build()
             .map_err(ServeError::Thread)?;
-        let cluster = Arc::new(SingleNode::new(&config.node_name, addr));
-        let registry = Arc::new(Registry::new(
-            &config.node_name,
-            cluster,
-            engine,
-            runtime.handle().clone(),
-        ));
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let app = App {
-            registry: registry.clone(),
-            guard: Arc::new(Guard::new(&config.auth, config.public_host.as_deref())),
-            shutdown: shutdown_rx.clone(),
-        };
-
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let (done_tx, done_rx) = oneshot::channel();
+        let node_config = config.clone();
         std::thread::Builder::new()
             .name("onslaught-http".into())
             .spawn(move || {
-                runtime.block_on(serve(listener, app, shutdown_rx));
+                runtime.block_on(async move {
+                    let started = start_node(&node_config, addr, engine).await;
+                    let (registry, link) = match started {
+                        Ok(node) => node,
+                        Err(error) => {
+                            let _ = ready_tx.send(Err(error));
+                            return;
+                        }
+                    };
+                    let app = App {
+                        registry: registry.clone(),
+                        guard: Arc::new(Guard::new(
+                            &node_config.auth,
+                            node_config.public_host.as_deref(),
+                        )),
+                        shutdown: shutdown_rx.clone(),
+                    };
+                    let _ = ready_tx.send(Ok(registry));
+                    serve(listener, app, shutdown_rx).await;
+                    if let Some(link) = link {
+                        link.stop().await;
+                    }
+                });
                 let _ = done_tx.send(());
             })
             .map_err(ServeError::Thread)?;
-        tracing::info!(%addr, node = %config.node_name, auth = ?config.auth, "listening");
+        // Starting the node takes a socket bind and, for a cluster, maybe a
+        // DNS lookup: a short wait, once.
+        let registry = ready_rx.recv().map_err(|_| ServeError::Stopped)??;
+        tracing::info!(%addr, node = %registry.node_name(), auth = ?config.auth, "listening");
         Ok(Server {
             addr,
             registry,
@@ -118,6 +137,45 @@ impl Server {
         let _ = self.done_rx.await;
         tracing::info!(addr = %self.addr, "server stopped");
     }
+}
+
+/// The gossip link's task and the signal that ends it.
+struct LinkTask {
+    stop_tx: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl LinkTask {
+    /// Sends what is queued, leaves the cluster and waits for the task.
+    async fn stop(self) {
+        let _ = self.stop_tx.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// The registry, over the gossip cluster when a cookie is set, else alone.
+async fn start_node(
+    config: &ServeConfig,
+    addr: SocketAddr,
+    engine: Handle,
+) -> Result<(Arc<Registry>, Option<LinkTask>), ServeError> {
+    let control = Handle::current();
+    if config.cluster.cookie.is_none() {
+        let cluster = Arc::new(SingleNode::new(&config.node_name, addr));
+        let registry = Registry::new(&config.node_name, cluster, engine, control);
+        return Ok((Arc::new(registry), None));
+    }
+
+    let started = Gossip::start(&config.cluster, config.listen.ip(), addr).await;
+    let (gossip, link) = started.map_err(|error| match error {
+        ClusterError::Config(error) => ServeError::Config(ConfigError::Cluster(error)),
+        other => ServeError::Cluster(other),
+    })?;
+    let name = gossip.local_name().to_owned();
+    let registry = Arc::new(Registry::new(&name, Arc::new(gossip), engine, control));
+    let (stop_tx, stop_rx) = oneshot::channel();
+    let task = tokio::spawn(link.run(registry.clone(), stop_rx));
+    Ok((registry, Some(LinkTask { stop_tx, task })))
 }
 
 async fn serve(listener: std::net::TcpListener, app: App, shutdown_rx: watch::Receiver<bool>) {

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use onslaught_engine::{SpawnOptions, SpawnerState, SpawnerStatus};
+use onslaught_engine::{SpawnOptions, SpawnerState};
 use onslaught_metrics::LatencySummary;
 use onslaught_report::{Report, TimelinePoint};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::registry::SpawnRecord;
+use crate::registry::{SpawnRecord, SpawnerInfo};
 use crate::time;
 
 /// `GET /api/spawns/{id}`.
@@ -29,7 +29,7 @@ pub struct SpawnView {
     pub planned_rps_per_node: Option<f64>,
     pub node_count: usize,
     pub options: SpawnOptions,
-    pub spawners: Vec<SpawnerStatus>,
+    pub spawners: Vec<SpawnerInfo>,
     /// Shaped like the JSON report of `onslaught run --output json`.
     pub totals: Report,
 }
@@ -112,7 +112,7 @@ pub struct StatusView {
     pub elapsed_s: f64,
     pub remaining_s: f64,
     pub node_count: usize,
-    pub spawners: Vec<SpawnerStatus>,
+    pub spawners: Vec<SpawnerInfo>,
     pub totals: LiveTotals,
 }
 

@@ -1,6 +1,6 @@
-//! The seam a cluster will use: slices and statuses of a spawner on another
-//! node, fed into the registry, appear as their own card and merge into
-//! the spawn's series and totals.
+//! The seam the cluster uses: slices, statuses, final timelines and node
+//! liveness of spawners on other nodes, fed into the registry, appear as their
+//! own cards and merge into the spawn's series and totals.
 
 mod common;
 
@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::World;
 use onslaught_engine::{PoolUsage, SpawnerState, SpawnerStatus};
-use onslaught_metrics::{Outcome, Sample, Slice};
+use onslaught_metrics::{Outcome, Sample, Slice, Timeline};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -98,5 +98,54 @@ async fn a_remote_spawner_gets_its_own_card_and_merges_into_the_totals() {
 
     // Data for a spawn this node never heard of is dropped, not a crash.
     registry.ingest_remote(Uuid::new_v4(), &running, 0, &remote_second(0));
+    world.node.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_final_timeline_fills_lost_seconds_once_and_a_down_node_is_not_waited_for() {
+    let world = World::start().await;
+    let id = world
+        .create(json!({"session_count": 1, "interval_ms": 100, "seconds": 1}))
+        .await;
+    let spawn_id = Uuid::parse_str(&id).unwrap();
+    let registry = world.node.registry();
+
+    // Seconds 0 and 2 arrive; second 1 is lost on the way.
+    let running = remote_status(SpawnerState::Running);
+    registry.ingest_remote(spawn_id, &running, 0, &remote_second(0));
+    registry.ingest_remote(spawn_id, &running, 2, &remote_second(2));
+    let whole: Timeline = (0..3).map(|s| (s, remote_second(s))).collect();
+    let finished = remote_status(SpawnerState::Finished);
+    registry.final_timeline(spawn_id, &finished, &whole, false);
+    registry.final_timeline(spawn_id, &finished, &whole, true);
+
+    let spawn = world
+        .wait_for_spawn(&id, Duration::from_secs(5), |s| s["state"] == "finished")
+        .await;
+    assert_eq!(
+        spawn["totals"]["requests"].as_u64().unwrap(),
+        world.target.stats().requests + 3 * REMOTE_PER_SECOND
+    );
+
+    // A second spawn whose remote spawner's node goes down ends without it.
+    let id = world
+        .create(json!({"session_count": 1, "interval_ms": 100, "seconds": 1}))
+        .await;
+    let spawn_id = Uuid::parse_str(&id).unwrap();
+    registry.remote_status(spawn_id, &running);
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_eq!(world.spawn_json(&id).await["state"], "running");
+    registry.node_down("node-b");
+    let spawn = world
+        .wait_for_spawn(&id, Duration::from_secs(2), |s| s["state"] == "finished")
+        .await;
+    let remote = spawn["spawners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["node"] == "node-b")
+        .cloned()
+        .unwrap();
+    assert_eq!(remote["node_down"], true, "{spawn:#}");
     world.node.stop().await;
 }

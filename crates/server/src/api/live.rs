@@ -103,7 +103,7 @@ impl Feed {
     }
 
     fn wants(&self, message: &LiveMessage) -> bool {
-        self.only.is_none_or(|id| id == message.spawn)
+        message.kind == LiveKind::Nodes || self.only.is_none_or(|id| id == message.spawn)
     }
 }
 

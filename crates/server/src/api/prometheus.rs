@@ -93,6 +93,9 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     }
     requests(&mut out, &spawns);
     latency(&mut out, &spawns);
+    if let Some(traffic) = registry.cluster_traffic() {
+        cluster_traffic(&mut out, &traffic);
+    }
     ([(header::CONTENT_TYPE, CONTENT_TYPE)], out)
 }
 
@@ -158,4 +161,51 @@ fn latency(out: &mut String, spawns: &[std::sync::Arc<SpawnRecord>]) {
             buckets.count as f64,
         );
     }
+}
+
+/// What gossip and metrics exchange cost this node, for capacity planning.
+fn cluster_traffic(out: &mut String, traffic: &onslaught_cluster::Traffic) {
+    let flows = [
+        (
+            "onslaught_cluster_bytes_sent_total",
+            "Bytes sent to other nodes.",
+            traffic.gossip_bytes_sent,
+            traffic.data_bytes_sent,
+        ),
+        (
+            "onslaught_cluster_bytes_received_total",
+            "Bytes received from other nodes.",
+            traffic.gossip_bytes_received,
+            traffic.data_bytes_received,
+        ),
+        (
+            "onslaught_cluster_datagrams_sent_total",
+            "Datagrams sent to other nodes.",
+            traffic.gossip_datagrams_sent,
+            traffic.data_datagrams_sent,
+        ),
+        (
+            "onslaught_cluster_datagrams_received_total",
+            "Datagrams received from other nodes.",
+            traffic.gossip_datagrams_received,
+            traffic.data_datagrams_received,
+        ),
+    ];
+    for (name, help, gossip, data) in flows {
+        family(out, name, "counter", help);
+        sample(out, name, &[("kind", "gossip")], gossip as f64);
+        sample(out, name, &[("kind", "data")], data as f64);
+    }
+    family(
+        out,
+        "onslaught_cluster_refused_datagrams_total",
+        "counter",
+        "Datagrams dropped because their cookie tag did not verify.",
+    );
+    sample(
+        out,
+        "onslaught_cluster_refused_datagrams_total",
+        &[],
+        traffic.refused_datagrams as f64,
+    );
 }

@@ -64,6 +64,7 @@
       scheduleDraw(update.spawn);
     });
     source.addEventListener('status', (event) => onStatus(JSON.parse(event.data)));
+    source.addEventListener('nodes', (event) => setNodeCount(JSON.parse(event.data).node_count));
     source.addEventListener('created', (event) => {
       const created = JSON.parse(event.data);
       if (!sectionOf(created.spawn)) insertSection(created.spawn);
@@ -122,8 +123,8 @@
       const card = $('.spawner[data-spawner="' + spawner.id + '"]', section);
       if (!card) continue;
       const state = $('[data-field=spawner-state]', card);
-      state.textContent = spawner.state;
-      state.className = 'badge state-' + spawner.state;
+      state.textContent = spawner.node_down ? 'node down' : spawner.state;
+      state.className = 'badge state-' + (spawner.node_down ? 'down' : spawner.state);
       setText(card, 'sessions', spawner.sessions_active + ' / ' + spawner.sessions_target);
       const bar = $('[data-field=sessions-bar]', card);
       if (bar) { bar.max = spawner.sessions_target; bar.value = spawner.sessions_active; }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::format;
 use super::html::esc;
-use crate::registry::SpawnRecord;
+use crate::registry::{SpawnRecord, SpawnerInfo};
 
 /// Where the Stop button returns to: the list or the spawn's own page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,12 +233,19 @@ fn totals_tables() -> String {
         .to_owned()
 }
 
-fn spawner_card(status: &SpawnerStatus) -> String {
-    let state = state_name(status.state);
+fn spawner_card(info: &SpawnerInfo) -> String {
+    let status = &info.status;
+    // A down node's spawner stopped reporting; its last state is stale.
+    let state = if info.node_down {
+        "node down"
+    } else {
+        state_name(status.state)
+    };
+    let badge = if info.node_down { "down" } else { state };
     let short_id: String = status.id.chars().take(8).collect();
     format!(
         r#"<article class="spawner" data-spawner="{id}">
-  <header><strong class="node">{node}</strong> <code title="Spawner {id}">{short_id}</code> <span class="badge state-{state}" data-field="spawner-state">{state}</span></header>
+  <header><strong class="node">{node}</strong> <code title="Spawner {id}">{short_id}</code> <span class="badge state-{badge}" data-field="spawner-state">{state}</span></header>
   <div class="sessions"><span class="muted">Sessions</span> <span data-field="sessions">{active} / {target}</span>
     <progress max="{target}" value="{active}" data-field="sessions-bar"></progress></div>
   <div class="pools"><span class="muted">Pool connections in use</span> <span data-field="pools">{pools}</span></div>

@@ -2,6 +2,7 @@
 //! created, stopped, fed with data and read by pages and the API.
 
 mod pump;
+mod received;
 mod record;
 mod series;
 
@@ -12,7 +13,7 @@ use onslaught_engine::{
     Epoch, FieldErrors, SpawnRequest, Spawner, SpawnerConfig, SpawnerError, SpawnerState,
     SpawnerStatus,
 };
-use onslaught_metrics::Slice;
+use onslaught_metrics::{Slice, Timeline};
 use tokio::runtime::Handle;
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ use crate::live::{Live, LiveKind, LiveMessage};
 use crate::node::{count_up, Cluster, NodeInfo, SpawnAnnouncement};
 use crate::view::{PointsView, StatusView};
 
-pub use record::{Ingested, SpawnRecord, SpawnerSeries, Summary};
+pub use record::{Ingested, SpawnRecord, SpawnerInfo, SpawnerSeries, Summary};
 
 /// Ended spawns kept in memory for the list page and the API; running
 /// ones are always kept.
@@ -91,17 +92,26 @@ impl Registry {
             started_at_ms: epoch.unix_ms(),
             origin: self.node.clone(),
         };
+        if let Err(reason) = self.cluster.check_spawn(&announcement) {
+            let mut errors = FieldErrors::default();
+            errors.add("body", reason);
+            return Err(CreateError::Invalid(errors));
+        }
         self.start(&announcement, epoch)?;
         self.cluster.broadcast_spawn(&announcement);
         Ok(announcement.id)
     }
 
-    /// Starts this node's share of a spawn another node announced.
+    /// Starts this node's share of a spawn another node announced, for the
+    /// time it has left; a known spawn or one whose time is up is skipped.
     pub fn join(self: &Arc<Self>, announcement: &SpawnAnnouncement) -> Result<(), SpawnerError> {
         if self.get(announcement.id).is_some() {
             return Ok(());
         }
         let epoch = Epoch::from_unix_ms(announcement.started_at_ms);
+        if epoch.elapsed() >= announcement.options.total_duration() {
+            return Ok(());
+        }
         self.start(announcement, epoch)
     }
 
@@ -191,7 +201,11 @@ impl Registry {
         slice: &Slice,
     ) {
         match self.get(spawn_id) {
-            Some(record) => self.ingest(&record, status, second, slice),
+            Some(record) => {
+                if record.note_received(status, second, slice) {
+                    self.ingest(&record, status, second, slice);
+                }
+            }
             None => {
                 tracing::debug!(spawn.id = %spawn_id, node = %status.node, "slice for an unknown spawn dropped")
             }
@@ -203,6 +217,70 @@ impl Registry {
         if let Some(record) = self.get(spawn_id) {
             self.apply_status(&record, status);
         }
+    }
+
+    /// The whole series of a spawner on another node that ended: whatever
+    /// of it never arrived here is added, so the spawn's series are
+    /// complete. `last` marks the sender's final copy.
+    pub fn final_timeline(
+        &self,
+        spawn_id: Uuid,
+        status: &SpawnerStatus,
+        timeline: &Timeline,
+        last: bool,
+    ) {
+        let Some(record) = self.get(spawn_id) else {
+            tracing::debug!(spawn.id = %spawn_id, node = %status.node, "timeline for an unknown spawn dropped");
+            return;
+        };
+        let missing = record.reconcile(status, timeline, last);
+        if !missing.is_empty() {
+            tracing::debug!(spawn.id = %spawn_id, node = %status.node, seconds = missing.len(), "seconds recovered from a final timeline");
+        }
+        for (second, slice) in &missing {
+            self.ingest(&record, status, *second, slice);
+        }
+        self.apply_status(&record, status);
+    }
+
+    /// A node left the cluster: its spawners are marked down and no spawn
+    /// waits for them.
+    pub fn node_down(&self, node: &str) {
+        for record in self.list() {
+            if record.mark_node_down(node) {
+                tracing::info!(spawn.id = %record.id, node, "spawn ended without a node that went down");
+                self.prune();
+            }
+            self.publish_status(&record);
+        }
+    }
+
+    /// What this node re-announces so that every node converges: spawns
+    /// still running, and stopped ones whose planned time is not over
+    /// (so a node that missed the stop does not keep or restart them).
+    pub fn announcements(&self) -> Vec<(SpawnAnnouncement, bool)> {
+        self.list()
+            .iter()
+            .filter_map(|record| {
+                let stopped = record.stop_requested();
+                let running = record.state() == SpawnerState::Running;
+                let in_plan = record.epoch.elapsed() < record.options.total_duration();
+                let announce = (running && !stopped) || (stopped && in_plan);
+                announce.then(|| (record.announcement(), stopped))
+            })
+            .collect()
+    }
+
+    /// Traffic exchanged with other nodes, if this node is clustered.
+    pub fn cluster_traffic(&self) -> Option<onslaught_cluster::Traffic> {
+        self.cluster.traffic()
+    }
+
+    /// Tells live pages the cluster's membership changed.
+    pub fn publish_nodes(&self) {
+        let view = serde_json::json!({ "node_count": self.node_count() });
+        self.live
+            .send(LiveMessage::new(Uuid::nil(), LiveKind::Nodes, &view));
     }
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<LiveMessage> {
@@ -231,6 +309,12 @@ impl Registry {
     ) {
         self.cluster.share_slice(record.id, status, second, slice);
         self.ingest(record, status, second, slice);
+    }
+
+    /// A local spawner ended: its whole series goes to the other nodes.
+    fn local_ended(&self, record: &SpawnRecord, spawner: &Spawner) {
+        self.cluster
+            .share_timeline(record.id, &spawner.status(), &spawner.timeline());
     }
 
     fn local_status(&self, record: &SpawnRecord, status: &SpawnerStatus) {

@@ -47,6 +47,7 @@ pub(super) async fn run(
             _ = ticks.tick() => registry.local_status(&record, &spawner.status()),
         }
     }
+    registry.local_ended(&record, &spawner);
     registry.local_status(&record, &spawner.status());
 }
 

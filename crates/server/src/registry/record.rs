@@ -7,9 +7,12 @@ use std::time::{Duration, SystemTime};
 use onslaught_engine::{Epoch, SpawnOptions, Spawner, SpawnerState, SpawnerStatus};
 use onslaught_metrics::{Slice, Timeline};
 use onslaught_report::{Report, TimelinePoint};
+use serde::Serialize;
 use uuid::Uuid;
 
+use super::received::Received;
 use super::series::Series;
+use crate::node::SpawnAnnouncement;
 use crate::prometheus::LatencyBuckets;
 
 /// A spawn and everything this node has heard about it.
@@ -42,6 +45,19 @@ struct SpawnerEntry {
     /// The engine handle of a spawner on this node, dropped once it ends so
     /// its own timeline does not outlive it in memory.
     local: Option<Spawner>,
+    /// Its node left the cluster while it ran; the spawn does not wait for it.
+    node_down: bool,
+    /// What arrived from a remote spawner, to reconcile with its final timeline.
+    received: Received,
+}
+
+/// A spawner as cards and the API show it, with the health of its node.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpawnerInfo {
+    #[serde(flatten)]
+    pub status: SpawnerStatus,
+    /// The spawner's node is down: its numbers stopped where they were.
+    pub node_down: bool,
 }
 
 /// Totals of a spawn at one moment: the JSON report and its latency buckets.
@@ -88,6 +104,16 @@ impl SpawnRecord {
         }
     }
 
+    /// The spawn as it was announced, for re-announcing it.
+    pub fn announcement(&self) -> SpawnAnnouncement {
+        SpawnAnnouncement {
+            id: self.id,
+            options: self.options.clone(),
+            started_at_ms: self.epoch.unix_ms(),
+            origin: self.origin.clone(),
+        }
+    }
+
     pub fn created_at(&self) -> SystemTime {
         self.epoch.wall()
     }
@@ -109,6 +135,7 @@ impl SpawnRecord {
         let merged = data.merged.add(second, slice);
         let entry = data.entry(status);
         entry.status = status.clone();
+        entry.node_down = false;
         let points = entry.series.add(second, slice);
         Ingested {
             second,
@@ -119,23 +146,68 @@ impl SpawnRecord {
         }
     }
 
+    /// Notes one second a remote spawner sent, before it is ingested.
+    pub fn note_received(&self, status: &SpawnerStatus, second: u32, slice: &Slice) -> bool {
+        self.lock().entry(status).received.add(second, slice)
+    }
+
+    /// The seconds of a remote spawner's final timeline that were not yet
+    /// ingested here (lost datagrams); empty when everything had arrived.
+    pub fn reconcile(
+        &self,
+        status: &SpawnerStatus,
+        timeline: &Timeline,
+        last: bool,
+    ) -> Vec<(u32, Slice)> {
+        self.lock().entry(status).received.reconcile(timeline, last)
+    }
+
     /// Records a spawner's latest status; returns true if the spawn just ended.
     pub fn set_status(&self, status: &SpawnerStatus) -> bool {
-        let elapsed = self.epoch.elapsed();
         let mut data = self.lock();
         let entry = data.entry(status);
         entry.status = status.clone();
+        entry.node_down = false;
         if status.state != SpawnerState::Running {
             entry.local = None;
             entry.series.close_all();
         }
-        let running = data.running();
-        if running || data.ended_after.is_some() {
+        self.check_ended(&mut data)
+    }
+
+    /// Marks the running spawners of `node` as down; returns true if the
+    /// spawn just ended because nothing else runs.
+    pub fn mark_node_down(&self, node: &str) -> bool {
+        let mut data = self.lock();
+        let mut changed = false;
+        for entry in data.spawners.iter_mut() {
+            let running = entry.status.state == SpawnerState::Running;
+            if entry.status.node == node && running && entry.local.is_none() && !entry.node_down {
+                entry.node_down = true;
+                entry.series.close_all();
+                changed = true;
+            }
+        }
+        changed && self.check_ended(&mut data)
+    }
+
+    /// Notes the end once nothing runs any more; a spawner of a node that
+    /// came back reopens it.
+    fn check_ended(&self, data: &mut SpawnData) -> bool {
+        if data.running() {
+            data.ended_after = None;
             return false;
         }
-        data.ended_after = Some(elapsed);
+        if data.ended_after.is_some() {
+            return false;
+        }
+        data.ended_after = Some(self.epoch.elapsed());
         data.merged.close_all();
         true
+    }
+
+    pub fn stop_requested(&self) -> bool {
+        self.lock().stop_requested
     }
 
     /// Marks the spawn stopped and hands back the local spawners to stop.
@@ -184,22 +256,26 @@ impl SpawnRecord {
     }
 
     /// Spawners as the cards show them; a running local one is read live.
-    pub fn spawners(&self) -> Vec<SpawnerStatus> {
+    pub fn spawners(&self) -> Vec<SpawnerInfo> {
         let data = self.lock();
         data.spawners
             .iter()
-            .map(|e| match &e.local {
-                Some(spawner) => spawner.status(),
-                None => e.status.clone(),
+            .map(|e| SpawnerInfo {
+                status: match &e.local {
+                    Some(spawner) => spawner.status(),
+                    None => e.status.clone(),
+                },
+                node_down: e.node_down,
             })
             .collect()
     }
 
-    /// Sessions running right now over all spawners.
+    /// Sessions running right now over all spawners whose node is up.
     pub fn sessions_active(&self) -> u64 {
         self.spawners()
             .iter()
-            .map(|s| u64::from(s.sessions_active))
+            .filter(|s| !s.node_down)
+            .map(|s| u64::from(s.status.sessions_active))
             .sum()
     }
 
@@ -265,7 +341,7 @@ impl SpawnData {
     fn running(&self) -> bool {
         self.spawners
             .iter()
-            .any(|e| e.status.state == SpawnerState::Running)
+            .any(|e| e.status.state == SpawnerState::Running && !e.node_down)
     }
 
     /// The entry of a spawner, created on first sight.
@@ -281,6 +357,8 @@ impl SpawnData {
                     status: status.clone(),
                     series: Series::default(),
                     local: None,
+                    node_down: false,
+                    received: Received::default(),
                 };
                 self.spawners.insert(index, entry);
                 index
