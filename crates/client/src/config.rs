@@ -13,7 +13,9 @@ pub struct ClientConfig {
     /// Target URL: `http` or `https` with a host.
     pub url: Uri,
     pub method: Method,
-    /// The user's headers; `User-Agent: onslaught/<version>` is added unless given.
+    /// The user's headers; `User-Agent: onslaught/<version>` is added unless
+    /// given. Over HTTP/1.1 the client frames the body itself, so
+    /// Content-Length and Transfer-Encoding given here are left out.
     pub headers: HeaderMap,
     /// Request body; empty means none.
     pub body: Bytes,

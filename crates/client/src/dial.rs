@@ -1,24 +1,23 @@
-//! Opening one connection to the target: TCP, then TLS if asked, then the
-//! HTTP handshake, with the connection driven by a task of its own.
+//! Opening one connection to the target: TCP, then TLS if asked, then
+//! either a bare HTTP/1.1 connection or an HTTP/2 handshake.
 
-use std::future::Future;
-
-use hyper::client::conn::{http1, http2};
+use hyper::client::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
-use tracing::{debug, debug_span, Instrument, Span};
+use tracing::{debug, debug_span, Instrument};
 
 use crate::config::Endpoint;
 use crate::failure::Failure;
-use crate::request::Body;
+use crate::h1::{Connection, Transport};
+use crate::request::H2Body;
 use crate::tls::Tls;
 
-pub(crate) type H1Sender = http1::SendRequest<Body>;
-pub(crate) type H2Sender = http2::SendRequest<Body>;
+pub(crate) type H2Sender = http2::SendRequest<H2Body>;
 
 /// A fresh connection, in whichever protocol the target settled on.
 pub(crate) enum Dialed {
-    H1(H1Sender),
+    /// Boxed, so pools and requests move a pointer, not the connection.
+    H1(Box<Connection>),
     H2(H2Sender),
 }
 
@@ -42,50 +41,48 @@ impl Dialer {
             debug!(error = %err, "could not disable Nagle's algorithm");
         }
 
-        let span = debug_span!("connection", pool, host = &**host, port);
         let Some(tls) = &self.tls else {
-            return handshake(TokioIo::new(tcp), self.h2_prior_knowledge, span).await;
+            if self.h2_prior_knowledge {
+                return h2_handshake(TokioIo::new(tcp), pool, self).await;
+            }
+            debug!(pool, protocol = "http/1.1", "connection open");
+            return Ok(Dialed::H1(Box::new(Connection::new(Transport::Plain(tcp)))));
         };
         let stream = tls
             .connector
             .connect(tls.server_name.clone(), tcp)
             .await
             .map_err(Failure::Tls)?;
-        let h2 = self.h2_prior_knowledge || stream.get_ref().1.alpn_protocol() == Some(b"h2");
-        handshake(TokioIo::new(stream), h2, span).await
+        if self.h2_prior_knowledge || stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+            return h2_handshake(TokioIo::new(stream), pool, self).await;
+        }
+        debug!(pool, protocol = "http/1.1", tls = true, "connection open");
+        let transport = Transport::Tls(Box::new(stream));
+        Ok(Dialed::H1(Box::new(Connection::new(transport))))
     }
 }
 
-async fn handshake<T>(io: T, h2: bool, span: Span) -> Result<Dialed, Failure>
+/// HTTP/2 multiplexes many requests, so its connection is driven by a task
+/// of its own for its whole life; it ends when the peer closes, on an
+/// error, or once every sender for it is dropped.
+async fn h2_handshake<T>(io: T, pool: usize, dialer: &Dialer) -> Result<Dialed, Failure>
 where
     T: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    if h2 {
-        let (sender, connection) = http2::Builder::new(TokioExecutor::new())
-            .handshake(io)
-            .await
-            .map_err(Failure::Handshake)?;
-        drive(connection, "h2", span);
-        Ok(Dialed::H2(sender))
-    } else {
-        let (sender, connection) = http1::handshake(io).await.map_err(Failure::Handshake)?;
-        drive(connection, "http/1.1", span);
-        Ok(Dialed::H1(sender))
-    }
-}
+    let (sender, connection) = http2::Builder::new(TokioExecutor::new())
+        .handshake(io)
+        .await
+        .map_err(Failure::Handshake)?;
 
-/// One task per connection for its whole life. It ends when the peer
-/// closes, on an error, or once every sender for it is dropped.
-fn drive<F>(connection: F, protocol: &'static str, span: Span)
-where
-    F: Future<Output = hyper::Result<()>> + Send + 'static,
-{
+    let Endpoint { host, port, .. } = &dialer.endpoint;
+    let span = debug_span!("connection", pool, host = &**host, port);
     let task = async move {
-        debug!(protocol, "connection open");
+        debug!(protocol = "h2", "connection open");
         match connection.await {
             Ok(()) => debug!("connection closed"),
             Err(err) => debug!(error = %err, "connection ended with an error"),
         }
     };
     tokio::spawn(task.instrument(span));
+    Ok(Dialed::H2(sender))
 }

@@ -5,16 +5,24 @@ use std::future::Future;
 
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use tracing::debug;
 
 use crate::client::{Inner, Response};
-use crate::dial::{Dialed, H1Sender, H2Sender};
+use crate::dial::{Dialed, H2Sender};
 use crate::failure::Failure;
+use crate::h1::{Connection, Exchanged};
 use crate::pool::{Grant, Pool, Slot, Stream};
+use crate::request::RequestTemplate;
 
 /// The connection a request will use.
 enum Route<'a> {
     /// Checked out: ours alone until the slot is kept or dropped.
-    H1(H1Sender, Slot<'a>),
+    /// `reused` says it carried a request before and sat idle since.
+    H1 {
+        connection: Box<Connection>,
+        slot: Slot<'a>,
+        reused: bool,
+    },
     /// Shared with the pool's other requests; counted as a stream in flight.
     H2 {
         sender: H2Sender,
@@ -30,20 +38,52 @@ impl<'a> Route<'a> {
 }
 
 impl Inner {
+    /// One request on a connection of `pool`.
+    ///
+    /// A reused HTTP/1.1 connection that ends or resets before a single
+    /// response byte arrives is retried once on a new connection: that is
+    /// the target closing an idle keep-alive connection just as we sent,
+    /// which is no failure of the target. The price is that a target that
+    /// dies on exactly that request also gets a second try. Fresh
+    /// connections, and failures after any response byte, are never retried.
     pub(crate) async fn exchange(&self, pool: &Pool) -> Result<Response, Failure> {
-        // The route is borrowed, never moved apart, so the request's future
-        // holds one copy of it next to whichever protocol's state is active.
-        let mut route = self.route(pool).await?;
-        let response = match &mut route {
-            Route::H1(sender, _) => sender.send_request(self.template.h1()).await,
-            Route::H2 { sender, .. } => sender.send_request(self.template.h2()).await,
-        };
-        let response = read(response.map_err(Failure::Exchange)?).await?;
-
-        if let Route::H1(sender, slot) = route {
-            slot.keep(sender);
+        match self.route(pool).await? {
+            Route::H1 {
+                connection,
+                slot,
+                reused,
+            } => self.exchange_h1(pool, connection, slot, reused).await,
+            // hyper's HTTP/2 request state is several hundred bytes. Boxed,
+            // it does not enlarge every session's future, HTTP/1.1 ones
+            // included; hyper allocates for each h2 request anyway.
+            Route::H2 { sender, _stream } => {
+                Box::pin(send_h2(sender, _stream, &self.template)).await
+            }
         }
-        Ok(response)
+    }
+
+    async fn exchange_h1<'a>(
+        &'a self,
+        pool: &'a Pool,
+        mut connection: Box<Connection>,
+        slot: Slot<'a>,
+        reused: bool,
+    ) -> Result<Response, Failure> {
+        match send_h1(&mut connection, &self.template).await {
+            Ok(exchanged) => Ok(finish(exchanged, connection, slot)),
+            Err(failure) if reused && !connection.answered() && failure.is_hang_up() => {
+                debug!(
+                    pool = pool.index,
+                    error = %failure,
+                    "idle connection closed by the target; retrying on a new one"
+                );
+                drop(connection);
+                Box::pin(self.redial(pool, slot)).await
+            }
+            // Dropping the connection closes it; dropping the slot frees
+            // its place in the pool.
+            Err(failure) => Err(failure),
+        }
     }
 
     async fn route<'a>(&'a self, pool: &'a Pool) -> Result<Route<'a>, Failure> {
@@ -57,15 +97,37 @@ impl Inner {
             match pool.h1.checkout(pool.h2_flag()).await {
                 // The pool moved to HTTP/2 while we waited.
                 None => continue,
-                Some(Grant::Idle(mut sender, slot)) => {
-                    if sender.ready().await.is_ok() {
-                        return Ok(Route::H1(sender, slot));
+                Some(Grant::Idle(mut connection, slot)) => {
+                    if connection.looks_open() {
+                        return Ok(Route::H1 {
+                            connection,
+                            slot,
+                            reused: true,
+                        });
                     }
-                    // Closed by the peer while idle; dropping the slot
-                    // frees its place for a fresh connection.
+                    // Closed by the target while idle, or sent bytes nobody
+                    // asked for: its place goes to a fresh connection.
+                    drop(connection);
+                    return Box::pin(self.dial_h1(pool, slot)).await;
                 }
                 Some(Grant::Dial(slot)) => return Box::pin(self.dial_h1(pool, slot)).await,
             }
+        }
+    }
+
+    /// The request again, on a new connection in the same slot. Cold, and
+    /// boxed by the caller so it does not enlarge every request's future.
+    async fn redial<'a>(&'a self, pool: &'a Pool, slot: Slot<'a>) -> Result<Response, Failure> {
+        match self.dial_h1(pool, slot).await? {
+            Route::H1 {
+                mut connection,
+                slot,
+                ..
+            } => {
+                let exchanged = send_h1(&mut connection, &self.template).await?;
+                Ok(finish(exchanged, connection, slot))
+            }
+            Route::H2 { sender, _stream } => send_h2(sender, _stream, &self.template).await,
         }
     }
 
@@ -73,7 +135,11 @@ impl Inner {
     /// request's future.
     async fn dial_h1<'a>(&'a self, pool: &'a Pool, slot: Slot<'a>) -> Result<Route<'a>, Failure> {
         match self.dialer.dial(pool.index).await? {
-            Dialed::H1(sender) => Ok(Route::H1(sender, slot)),
+            Dialed::H1(connection) => Ok(Route::H1 {
+                connection,
+                slot,
+                reused: false,
+            }),
             Dialed::H2(sender) => {
                 pool.h2.adopt(sender.clone());
                 pool.switch_to_h2();
@@ -92,19 +158,50 @@ impl Inner {
                 pool.h2.install(index, sender.clone());
                 Ok(Route::h2(sender, pool))
             }
-            Dialed::H1(sender) => {
+            Dialed::H1(connection) => {
                 pool.switch_to_h1();
-                Ok(Route::H1(sender, pool.h1.adopt()))
+                Ok(Route::H1 {
+                    connection,
+                    slot: pool.h1.adopt(),
+                    reused: false,
+                })
             }
         }
     }
+}
+
+fn send_h1<'a>(
+    connection: &'a mut Connection,
+    template: &'a RequestTemplate,
+) -> impl Future<Output = Result<Exchanged, Failure>> + 'a {
+    connection.exchange(template.h1(), template.is_head())
+}
+
+/// Parks the connection for the next request if the response left it in
+/// step with the target; otherwise both drop, closing it.
+fn finish(exchanged: Exchanged, connection: Box<Connection>, slot: Slot<'_>) -> Response {
+    if exchanged.reusable {
+        slot.keep(connection);
+    }
+    exchanged.response
+}
+
+/// One request as a stream of a shared HTTP/2 connection, counted in
+/// flight until `_stream` drops with the future.
+async fn send_h2(
+    mut sender: H2Sender,
+    _stream: Stream<'_>,
+    template: &RequestTemplate,
+) -> Result<Response, Failure> {
+    let response = sender.send_request(template.h2()).await;
+    read_h2(response.map_err(Failure::Exchange)?).await
 }
 
 /// Reads the whole body frame by frame, counting bytes without keeping them.
 ///
 /// Takes the response apart first so only the body, not its headers, lives
 /// on in the request's future while frames arrive.
-fn read(response: http::Response<Incoming>) -> impl Future<Output = Result<Response, Failure>> {
+fn read_h2(response: http::Response<Incoming>) -> impl Future<Output = Result<Response, Failure>> {
     let status = response.status().as_u16();
     let mut body = response.into_body();
     async move {

@@ -8,6 +8,8 @@ use std::io;
 
 use onslaught_metrics::ErrorKind;
 
+use crate::h1::ProtocolError;
+
 /// One failed request, kept only long enough to classify and log it.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Failure {
@@ -15,10 +17,18 @@ pub(crate) enum Failure {
     Connect(#[source] io::Error),
     #[error("tls handshake failed")]
     Tls(#[source] io::Error),
-    #[error("http handshake failed")]
+    #[error("h2 handshake failed")]
     Handshake(#[source] hyper::Error),
-    #[error("request failed")]
+    #[error("h2 request failed")]
     Exchange(#[source] hyper::Error),
+    #[error("writing the request failed")]
+    Send(#[source] io::Error),
+    #[error("reading the response failed")]
+    Receive(#[source] io::Error),
+    #[error("connection closed before a complete response")]
+    Closed,
+    #[error("invalid response")]
+    Protocol(#[from] ProtocolError),
     #[error("no complete response within the timeout")]
     Timeout,
 }
@@ -30,7 +40,20 @@ impl Failure {
             Failure::Connect(_) => ErrorKind::Connect,
             Failure::Tls(err) => tls_kind(err),
             Failure::Handshake(err) | Failure::Exchange(err) => http_kind(err),
+            Failure::Send(err) | Failure::Receive(err) => io_kind(err).unwrap_or(ErrorKind::Other),
+            Failure::Closed => ErrorKind::Reset,
+            Failure::Protocol(_) => ErrorKind::Protocol,
             Failure::Timeout => ErrorKind::Timeout,
+        }
+    }
+
+    /// The connection ended or was reset under an HTTP/1.1 request, which
+    /// is what a target's close of an idle keep-alive connection looks like.
+    pub fn is_hang_up(&self) -> bool {
+        match self {
+            Failure::Closed => true,
+            Failure::Send(err) | Failure::Receive(err) => is_reset(err.kind()),
+            _ => false,
         }
     }
 }
@@ -163,5 +186,28 @@ mod tests {
         assert_eq!(Failure::Tls(eof).kind(), ErrorKind::Tls);
         let bad = io::Error::new(io::ErrorKind::InvalidData, rustls::Error::DecryptError);
         assert_eq!(Failure::Tls(bad).kind(), ErrorKind::Tls);
+    }
+
+    #[test]
+    fn http1_failures_are_classified_and_hang_ups_recognised() {
+        let pipe = io::Error::from(io::ErrorKind::BrokenPipe);
+        let send = Failure::Send(pipe);
+        assert_eq!((send.kind(), send.is_hang_up()), (ErrorKind::Reset, true));
+        assert_eq!(Failure::Closed.kind(), ErrorKind::Reset);
+        assert!(Failure::Closed.is_hang_up());
+
+        let bad_record = io::Error::new(io::ErrorKind::InvalidData, rustls::Error::DecryptError);
+        let receive = Failure::Receive(bad_record);
+        assert_eq!(
+            (receive.kind(), receive.is_hang_up()),
+            (ErrorKind::Tls, false)
+        );
+
+        let protocol = Failure::from(ProtocolError::ContentLength);
+        assert_eq!(
+            (protocol.kind(), protocol.is_hang_up()),
+            (ErrorKind::Protocol, false)
+        );
+        assert!(!Failure::Timeout.is_hang_up());
     }
 }

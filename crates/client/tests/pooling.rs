@@ -222,3 +222,42 @@ async fn send_future_is_small() {
     assert!(size <= 512, "send future is {size} bytes");
     eprintln!("send future: {size} bytes");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_requests_take_turns_with_sessions_that_return_and_ask_again() {
+    let quick = handler(|_| async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        ok("quick")
+    });
+    let server = TestServer::http1(quick).await;
+    let mut config = config(&server.url("http", "/"));
+    config.pool_size = 2;
+    config.timeout = Duration::from_secs(2);
+    let client = client(config);
+
+    // Six back-to-back sessions on two connections: each request should
+    // wait about two others' turns. A pool that lets a returning session
+    // take its connection straight back starves some waiters for far longer.
+    let mut sessions = JoinSet::new();
+    for _ in 0..6 {
+        let client = client.clone();
+        sessions.spawn(async move {
+            let mut slowest = Duration::ZERO;
+            for _ in 0..150 {
+                let started = std::time::Instant::now();
+                assert_eq!(client.send(0).await.map(|r| r.status), Ok(200));
+                slowest = slowest.max(started.elapsed());
+            }
+            slowest
+        });
+    }
+    let mut slowest = Duration::ZERO;
+    while let Some(done) = sessions.join_next().await {
+        slowest = slowest.max(done.expect("session finished"));
+    }
+    eprintln!("slowest request: {slowest:?}");
+    assert!(
+        slowest < Duration::from_millis(250),
+        "a request waited {slowest:?}"
+    );
+}

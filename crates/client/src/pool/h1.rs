@@ -5,6 +5,12 @@
 //! the connection budget is an atomic counter. Only requests that find the
 //! pool exhausted touch the `Notify`, and returners look at it only when
 //! someone is known to be waiting.
+//!
+//! While requests wait, what is given back (a connection, or the budget
+//! of a closed one) is handed to them rather than left for anyone: a
+//! session that returns a connection and asks again at once would
+//! otherwise take it back before the waiter woken for it runs, and
+//! waiters could starve into timeouts that say nothing about the target.
 
 use std::pin::pin;
 use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
@@ -12,12 +18,19 @@ use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use crossbeam_queue::ArrayQueue;
 use tokio::sync::Notify;
 
-use crate::dial::H1Sender;
+use crate::h1::Connection;
 
 pub(crate) struct H1Pool {
-    idle: ArrayQueue<H1Sender>,
-    /// Connections idle, checked out or being dialed. Each one is owned by
-    /// the idle queue or by exactly one [`Slot`].
+    idle: ArrayQueue<Box<Connection>>,
+    /// Connections returned while requests were waiting; only waiters
+    /// take from here.
+    handed_over: ArrayQueue<Box<Connection>>,
+    /// Budget units freed while requests were waiting, still counted in
+    /// `open`; only waiters claim them, to dial.
+    handed_budget: AtomicUsize,
+    /// Connections idle, handed over, checked out or being dialed, plus
+    /// handed budget. Each connection is owned by a queue or by exactly
+    /// one [`Slot`].
     open: AtomicUsize,
     /// Requests parked in [`H1Pool::wait`]; returners skip the `Notify`
     /// while this is zero.
@@ -28,7 +41,7 @@ pub(crate) struct H1Pool {
 
 /// What a checkout got: an idle connection, or the right to dial one.
 pub(crate) enum Grant<'a> {
-    Idle(H1Sender, Slot<'a>),
+    Idle(Box<Connection>, Slot<'a>),
     Dial(Slot<'a>),
 }
 
@@ -43,6 +56,8 @@ impl H1Pool {
     pub fn new(size: usize) -> H1Pool {
         H1Pool {
             idle: ArrayQueue::new(size),
+            handed_over: ArrayQueue::new(size),
+            handed_budget: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
             waiters: AtomicUsize::new(0),
             returned: Notify::new(),
@@ -52,18 +67,18 @@ impl H1Pool {
 
     /// Connections checked out or being dialed right now.
     pub fn in_use(&self) -> usize {
-        self.open
-            .load(Ordering::Relaxed)
-            .saturating_sub(self.idle.len())
+        let unused =
+            self.idle.len() + self.handed_over.len() + self.handed_budget.load(Ordering::Relaxed);
+        self.open.load(Ordering::Relaxed).saturating_sub(unused)
     }
 
     /// Waits for a connection or the budget to dial one. Returns `None` as
     /// soon as `stop` is set: the pool moved to HTTP/2.
     pub async fn checkout(&self, stop: &AtomicBool) -> Option<Grant<'_>> {
-        match self.try_checkout() {
-            Some(grant) => Some(grant),
-            None => self.wait(stop).await,
+        if let Some(grant) = self.try_checkout() {
+            return Some(grant);
         }
+        self.wait(stop).await
     }
 
     /// Takes a unit of budget even past the pool's size, for a connection
@@ -79,8 +94,8 @@ impl H1Pool {
     }
 
     fn try_checkout(&self) -> Option<Grant<'_>> {
-        if let Some(sender) = self.idle.pop() {
-            return Some(Grant::Idle(sender, Slot { pool: self }));
+        if let Some(connection) = self.idle.pop() {
+            return Some(Grant::Idle(connection, Slot { pool: self }));
         }
         let below_size = |open: usize| (open < self.size).then_some(open + 1);
         self.open
@@ -92,6 +107,10 @@ impl H1Pool {
     async fn wait(&self, stop: &AtomicBool) -> Option<Grant<'_>> {
         self.waiters.fetch_add(1, Ordering::SeqCst);
         let _parked = Parked(&self.waiters);
+        // What was handed over belongs to the longest waiters, whom the
+        // `Notify` wakes first; until woken once, a request queues behind
+        // them instead of taking it.
+        let mut woken = false;
         loop {
             // Register before looking, so a connection returned between
             // the look and the await still wakes us.
@@ -102,15 +121,36 @@ impl H1Pool {
             if stop.load(Ordering::Acquire) {
                 return None;
             }
+            if let Some(grant) = woken.then(|| self.take_handed()).flatten() {
+                return Some(grant);
+            }
             if let Some(grant) = self.try_checkout() {
                 return Some(grant);
             }
             notified.await;
+            woken = true;
         }
     }
 
-    fn park(&self, sender: H1Sender) {
-        match self.idle.push(sender) {
+    /// What was given back for waiters: a connection, or budget to dial.
+    fn take_handed(&self) -> Option<Grant<'_>> {
+        if let Some(connection) = self.handed_over.pop() {
+            return Some(Grant::Idle(connection, Slot { pool: self }));
+        }
+        let claim = |units: usize| units.checked_sub(1);
+        self.handed_budget
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, claim)
+            .ok()
+            .map(|_| Grant::Dial(Slot { pool: self }))
+    }
+
+    fn park(&self, connection: Box<Connection>) {
+        let queue = if self.has_waiters() {
+            &self.handed_over
+        } else {
+            &self.idle
+        };
+        match queue.push(connection) {
             Ok(()) => self.wake_one(),
             // Only possible after `adopt` overshot the size: close the extra.
             Err(_extra) => self.release(),
@@ -118,8 +158,19 @@ impl H1Pool {
     }
 
     fn release(&self) {
-        self.open.fetch_sub(1, Ordering::AcqRel);
+        // Budget past the size (see `adopt`) is never handed on.
+        let within_size = self.open.load(Ordering::Acquire) <= self.size;
+        if within_size && self.has_waiters() {
+            self.handed_budget.fetch_add(1, Ordering::AcqRel);
+        } else {
+            self.open.fetch_sub(1, Ordering::AcqRel);
+        }
         self.wake_one();
+    }
+
+    fn has_waiters(&self) -> bool {
+        fence(Ordering::SeqCst);
+        self.waiters.load(Ordering::SeqCst) > 0
     }
 
     fn wake_one(&self) {
@@ -134,10 +185,10 @@ impl H1Pool {
 
 impl Slot<'_> {
     /// Parks a connection whose last response was read in full.
-    pub fn keep(self, sender: H1Sender) {
+    pub fn keep(self, connection: Box<Connection>) {
         let pool = self.pool;
         std::mem::forget(self);
-        pool.park(sender);
+        pool.park(connection);
     }
 }
 

@@ -1,9 +1,11 @@
 //! Real servers on loopback port 0 for the client's tests: well-behaved
-//! hyper servers (HTTP/1.1, h2c, TLS) and raw sockets that misbehave.
+//! hyper servers (HTTP/1.1, h2c, TLS), raw sockets that misbehave, and a
+//! scripted server that answers byte for byte.
 
 #![allow(dead_code)] // each test binary uses its own share of the harness
 
 pub mod raw;
+pub mod scripted;
 pub mod tls;
 
 use std::convert::Infallible;
