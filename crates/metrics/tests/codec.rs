@@ -36,8 +36,8 @@ fn slice_of(seed: u64, num_samples: usize) -> Slice {
         let outcome = outcomes[(random.next() % 5) as usize];
         let latency_us = random.next() % 40_000_000;
         slice.record(&Sample {
-            late: random.next() % 10 == 0,
-            retry: random.next() % 25 == 0,
+            late: random.next().is_multiple_of(10),
+            retry: random.next().is_multiple_of(25),
             ..Sample::new(0, outcome, latency_us)
         });
     }

@@ -22,8 +22,8 @@ fn sample(thread: u64, n: u64) -> Sample {
         _ => Outcome::Status(200),
     };
     Sample {
-        late: n % 4 == 0,
-        retry: n % 9 == 0,
+        late: n.is_multiple_of(4),
+        retry: n.is_multiple_of(9),
         ..Sample::new(second as u32, outcome, 100 + (n * 37 + thread) % 50_000)
     }
 }
