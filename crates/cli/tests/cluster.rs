@@ -134,6 +134,11 @@ fn three_nodes_find_each_other_and_every_one_shows_the_whole_spawn() {
         .sum();
     assert_eq!(merged, target.requests(), "merged series of node 3");
 
+    // The page says options are per node and what they add up to.
+    let page = nodes[1].get(&format!("/spawns/{id}")).body;
+    assert!(page.contains("Sessions per node"), "{page}");
+    assert!(page.contains(" on 3 nodes"), "no cluster total on the page");
+
     // Metrics crossed the cluster, and /metrics says what that cost.
     let text = nodes[1].get("/metrics").body;
     let data_sent = prometheus_value(&text, "onslaught_cluster_bytes_sent_total{kind=\"data\"}");

@@ -67,7 +67,7 @@ pub fn section(record: &SpawnRecord, place: Place) -> String {
         origin = esc(&record.origin),
         stop = stop_form(record, place),
         facts = facts(record),
-        options = options_table(options),
+        options = options_table(options, record.spawners().len()),
         latency = chart("latency", "merged", "Latency, all nodes"),
         rps = chart("rps", "merged", "Requests per second, all nodes"),
         totals = if place == Place::Page {
@@ -152,7 +152,9 @@ fn latency_or_dash(requests: u64, ms: f64) -> String {
     }
 }
 
-fn options_table(options: &SpawnOptions) -> String {
+/// The options as typed, per node, with what they add up to over the
+/// `num_nodes` nodes running the spawn.
+fn options_table(options: &SpawnOptions, num_nodes: usize) -> String {
     let mut rows: Vec<(&str, String)> = vec![
         ("URL", esc(&options.url).to_string()),
         ("Method", esc(&options.method).to_string()),
@@ -175,7 +177,16 @@ fn options_table(options: &SpawnOptions) -> String {
         };
         rows.push(("Body", format!("<pre>{}{more}</pre>", esc(&preview))));
     }
+    let num_nodes = num_nodes.max(1);
     rows.push(("Sessions per node", options.session_count.to_string()));
+    rows.push((
+        "Sessions in the cluster",
+        format!(
+            "{} on {num_nodes} node{}",
+            u64::from(options.session_count) * num_nodes as u64,
+            if num_nodes == 1 { "" } else { "s" }
+        ),
+    ));
     rows.push((
         "Delay between spawns",
         format!("{} ms", options.delay_between_spawns_ms),
@@ -190,7 +201,11 @@ fn options_table(options: &SpawnOptions) -> String {
     if let Some(rps) = options.planned_rps() {
         rows.push((
             "Planned rate",
-            format!("{} req/s per node", format::rate(rps)),
+            format!(
+                "{} req/s per node, {} req/s in the cluster",
+                format::rate(rps),
+                format::rate(rps * num_nodes as f64)
+            ),
         ));
     }
     rows.push((
