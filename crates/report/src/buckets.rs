@@ -14,38 +14,76 @@ pub struct HistogramBucket {
     pub count: u64,
 }
 
-/// Splits min..max into equal-width buckets and counts every sample once.
+/// Beyond this ratio of max to min, equal-width bars would put nearly every
+/// request in the first one (one timeout among fast answers does it), so
+/// the bars widen geometrically instead and each keeps its share visible.
+const GEOMETRIC_ABOVE_RATIO: f64 = 20.0;
+
+/// Splits min..max into buckets and counts every sample once: equal widths
+/// for a narrow spread, geometric widths for a wide one.
 pub(crate) fn buckets(histogram: &Histogram<u64>) -> Vec<HistogramBucket> {
     if histogram.is_empty() {
         return Vec::new();
     }
     let (min_us, max_us) = (histogram.min(), histogram.max());
     let num_buckets = if min_us == max_us { 1 } else { NUM_BUCKETS };
-    let width_us = (max_us - min_us) as f64 / num_buckets as f64;
+    let scale = Scale::new(min_us.max(1), max_us.max(1), num_buckets);
 
     let mut buckets: Vec<HistogramBucket> = (0..num_buckets)
         .map(|index| HistogramBucket {
-            from_ms: edge_ms(min_us, width_us, index),
-            to_ms: edge_ms(min_us, width_us, index + 1),
+            from_ms: scale.edge_ms(index),
+            to_ms: scale.edge_ms(index + 1),
             count: 0,
         })
         .collect();
     for recorded in histogram.iter_recorded() {
-        let offset_us = recorded.value_iterated_to().clamp(min_us, max_us) - min_us;
-        let index = if width_us > 0.0 {
-            (offset_us as f64 / width_us) as usize
-        } else {
-            0
-        };
-        let bucket = &mut buckets[index.min(num_buckets - 1)];
+        let value_us = recorded.value_iterated_to().clamp(min_us, max_us);
+        let bucket = &mut buckets[scale.index(value_us).min(num_buckets - 1)];
         bucket.count = bucket.count.saturating_add(recorded.count_at_value());
     }
     buckets
 }
 
-/// A bucket edge rounded to the microsecond, the histogram's own unit.
-fn edge_ms(min_us: u64, width_us: f64, index: usize) -> f64 {
-    (min_us as f64 + width_us * index as f64).round() / 1_000.0
+/// Where bucket edges fall between min and max.
+enum Scale {
+    Linear { min_us: f64, width_us: f64 },
+    Geometric { min_us: f64, log_step: f64 },
+}
+
+impl Scale {
+    fn new(min_us: u64, max_us: u64, num_buckets: usize) -> Scale {
+        let (min, max) = (min_us as f64, max_us as f64);
+        if max / min > GEOMETRIC_ABOVE_RATIO {
+            Scale::Geometric {
+                min_us: min,
+                log_step: (max / min).ln() / num_buckets as f64,
+            }
+        } else {
+            Scale::Linear {
+                min_us: min,
+                width_us: (max - min) / num_buckets as f64,
+            }
+        }
+    }
+
+    /// Edge `index`, rounded to the microsecond, the histogram's own unit.
+    fn edge_ms(&self, index: usize) -> f64 {
+        let edge_us = match *self {
+            Scale::Linear { min_us, width_us } => min_us + width_us * index as f64,
+            Scale::Geometric { min_us, log_step } => min_us * (log_step * index as f64).exp(),
+        };
+        edge_us.round() / 1_000.0
+    }
+
+    fn index(&self, value_us: u64) -> usize {
+        let value = value_us.max(1) as f64;
+        let position = match *self {
+            Scale::Linear { width_us, .. } if width_us <= 0.0 => 0.0,
+            Scale::Linear { min_us, width_us } => (value - min_us) / width_us,
+            Scale::Geometric { min_us, log_step } => (value / min_us).ln() / log_step,
+        };
+        position.max(0.0) as usize
+    }
 }
 
 #[cfg(test)]
@@ -68,6 +106,22 @@ mod tests {
         // 1000..=1099 in the first tenth, 1900..=2000 in the last.
         assert_eq!(buckets[0].count, 100);
         assert_eq!(buckets[9].count, 101);
+    }
+
+    #[test]
+    fn a_wide_spread_gets_geometric_buckets() {
+        let mut histogram = new_histogram();
+        // 1 ms to 1 s: each bucket is 10^0.3 ≈ 2× wider than the one before.
+        for value_us in [1_000, 1_500, 2_500, 9_000, 60_000, 1_000_000] {
+            histogram.record(value_us).unwrap();
+        }
+
+        let buckets = buckets(&histogram);
+        assert_eq!(buckets[0].from_ms, 1.0);
+        assert_eq!(buckets[1].from_ms, 1.995);
+        assert_eq!(buckets[9].to_ms, 1_000.447);
+        let counts: Vec<u64> = buckets.iter().map(|b| b.count).collect();
+        assert_eq!(counts, [2, 1, 0, 1, 0, 1, 0, 0, 0, 1]);
     }
 
     #[test]
