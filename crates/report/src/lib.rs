@@ -14,6 +14,6 @@ mod units;
 
 pub use buckets::HistogramBucket;
 pub use report::Report;
-pub use series::TimelinePoint;
+pub use series::{points_of, TimelinePoint};
 pub use threshold::{Comparison, Metric, Threshold, ThresholdError, ThresholdResult};
 pub use units::format_latency_ms;

@@ -1,6 +1,6 @@
 //! The per-second, per-outcome series of the report.
 
-use onslaught_metrics::{LatencySummary, Outcome, Timeline};
+use onslaught_metrics::{LatencySummary, Outcome, Slice, Timeline};
 use serde::{Deserialize, Serialize};
 
 /// One second and one outcome of the timeline.
@@ -18,19 +18,27 @@ pub struct TimelinePoint {
 
 /// Flattens a timeline into points, by second, then in outcome order.
 pub(crate) fn points(timeline: &Timeline) -> Vec<TimelinePoint> {
-    let mut points = Vec::new();
-    for (second, slice) in timeline.iter() {
-        for (outcome, histogram) in slice.outcomes.iter() {
+    timeline
+        .iter()
+        .flat_map(|(second, slice)| points_of(second, &slice))
+        .collect()
+}
+
+/// The points of one second, one per outcome, in outcome order.
+pub fn points_of(second: u32, slice: &Slice) -> Vec<TimelinePoint> {
+    slice
+        .outcomes
+        .iter()
+        .map(|(outcome, histogram)| {
             let summary = LatencySummary::of(histogram);
-            points.push(TimelinePoint {
+            TimelinePoint {
                 t: second,
                 outcome,
                 count: summary.count,
                 p50_ms: summary.p50,
                 p99_ms: summary.p99,
                 max_ms: summary.max,
-            });
-        }
-    }
-    points
+            }
+        })
+        .collect()
 }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use onslaught_metrics::{LatencySummary, Slice};
-use onslaught_report::TimelinePoint;
+use onslaught_metrics::Slice;
+use onslaught_report::{points_of, TimelinePoint};
 
 /// Seconds that keep their histograms after newer ones arrive.
 ///
@@ -99,25 +99,6 @@ impl Series {
             .cloned()
             .collect()
     }
-}
-
-/// The points of one second, one per outcome.
-pub fn points_of(second: u32, slice: &Slice) -> Vec<TimelinePoint> {
-    slice
-        .outcomes
-        .iter()
-        .map(|(outcome, histogram)| {
-            let summary = LatencySummary::of(histogram);
-            TimelinePoint {
-                t: second,
-                outcome,
-                count: summary.count,
-                p50_ms: summary.p50,
-                p99_ms: summary.p99,
-                max_ms: summary.max,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
