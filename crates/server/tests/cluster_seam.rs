@@ -147,5 +147,9 @@ async fn a_final_timeline_fills_lost_seconds_once_and_a_down_node_is_not_waited_
         .cloned()
         .unwrap();
     assert_eq!(remote["node_down"], true, "{spawn:#}");
+    assert_eq!(
+        remote["sessions_active"], 0,
+        "a down node runs nothing we can count"
+    );
     world.node.stop().await;
 }

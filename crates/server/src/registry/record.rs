@@ -184,6 +184,12 @@ impl SpawnRecord {
             let running = entry.status.state == SpawnerState::Running;
             if entry.status.node == node && running && entry.local.is_none() && !entry.node_down {
                 entry.node_down = true;
+                // Whatever it was doing, nothing of it can be counted as
+                // active any more; its series so far is kept.
+                entry.status.sessions_active = 0;
+                for pool in &mut entry.status.pools {
+                    pool.in_use = 0;
+                }
                 entry.series.close_all();
                 changed = true;
             }
