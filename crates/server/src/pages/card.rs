@@ -130,14 +130,20 @@ fn facts(record: &SpawnRecord) -> String {
             "p99",
             latency_or_dash(report.requests, report.latency_ms.p99),
         ),
-        fact("Errors", "errors", format!("{:.1}%", report.error_percent)).replace(
-            "<dd",
-            if report.error_percent > 0.0 {
-                "<dd class=\"bad\""
-            } else {
-                "<dd"
-            },
-        ),
+        fact("Errors", "errors", format!("{:.1}%", report.error_percent))
+            .replace(
+                "<dt>",
+                "<dt title=\"Requests that got no HTTP answer (connect, timeout, reset, tls, \
+                 protocol, other). 5xx answers are counted under their status.\">",
+            )
+            .replace(
+                "<dd",
+                if report.error_percent > 0.0 {
+                    "<dd class=\"bad\""
+                } else {
+                    "<dd"
+                },
+            ),
     ]
     .into_iter()
     .fold(String::from("<dl class=\"facts\">"), |out, f| out + &f)
