@@ -326,7 +326,35 @@ impl Drop for Browser {
         // Only the chromedriver this test started, by its own handle.
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        kill_browsers_of(&self.profile);
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// Kills Chromium processes still using `profile`, the directory made for
+/// this test alone. They outlive chromedriver when ending the session timed
+/// out (a busy machine, a panicking test); the path names only ours.
+fn kill_browsers_of(profile: &std::path::Path) {
+    let marker = format!("--user-data-dir={}", profile.display());
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let ours = cmdline
+            .split(|&b| b == 0)
+            .any(|arg| arg == marker.as_bytes());
+        if ours {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid])
+                .status();
+        }
     }
 }
 
