@@ -50,6 +50,28 @@ pub struct SpawnRequest {
     pub insecure: Option<String>,
 }
 
+impl SpawnRequest {
+    /// Every field a spawn request has, by its wire name; anything else a
+    /// client sends is a typo the API reports.
+    pub const FIELDS: [&'static str; 15] = [
+        "url",
+        "method",
+        "headers",
+        "body",
+        "session_count",
+        "delay_between_spawns_ms",
+        "seconds",
+        "interval_ms",
+        "rate",
+        "pool_count",
+        "pool_size",
+        "timeout_ms",
+        "retries",
+        "http2",
+        "insecure",
+    ];
+}
+
 /// Accepts a string, number, boolean or null and keeps it as text.
 ///
 /// Objects and arrays are kept as their JSON text so that validation can
@@ -66,6 +88,21 @@ fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_field_list_names_exactly_the_fields_of_the_struct() {
+        let json = serde_json::to_value(SpawnRequest::default()).unwrap();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut fields = SpawnRequest::FIELDS.to_vec();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
+    }
 
     #[test]
     fn numbers_and_strings_both_arrive_as_text() {

@@ -5,25 +5,6 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 
-/// The fields `POST /api/spawns` accepts; anything else is a typo.
-const FIELDS: [&str; 15] = [
-    "url",
-    "method",
-    "headers",
-    "body",
-    "session_count",
-    "delay_between_spawns_ms",
-    "seconds",
-    "interval_ms",
-    "rate",
-    "pool_count",
-    "pool_size",
-    "timeout_ms",
-    "retries",
-    "http2",
-    "insecure",
-];
-
 /// Reads the body; 400 if it is not JSON, 422 if its shape is wrong.
 pub fn from_json(body: &[u8]) -> Result<SpawnRequest, ApiError> {
     let value: Value = serde_json::from_slice(body)
@@ -38,17 +19,20 @@ pub fn from_json(body: &[u8]) -> Result<SpawnRequest, ApiError> {
     };
 
     let mut errors = FieldErrors::default();
-    for key in fields.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+    for key in fields
+        .keys()
+        .filter(|k| !SpawnRequest::FIELDS.contains(&k.as_str()))
+    {
         errors.add(
             key,
             format!(
                 "is not a spawn field; expected one of {}",
-                FIELDS.join(", ")
+                SpawnRequest::FIELDS.join(", ")
             ),
         );
     }
     let headers = headers(fields.remove("headers"), &mut errors);
-    fields.retain(|key, _| FIELDS.contains(&key.as_str()));
+    fields.retain(|key, _| SpawnRequest::FIELDS.contains(&key.as_str()));
 
     // Every remaining field takes any scalar as text, so this cannot fail
     // on the values themselves; it is mapped all the same.
